@@ -1,0 +1,16 @@
+"""govkg: an open knowledge graph of grassroots governance (街乡吹哨、部门报到).
+
+Import has no side effects; the version comes from the installed package metadata, whose one
+source is ``owl:versionInfo`` in ``ontology/govkg.ttl``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("govkg")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = ["__version__"]

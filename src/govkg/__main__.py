@@ -1,0 +1,5 @@
+import sys
+
+from govkg.cli import main
+
+sys.exit(main())
