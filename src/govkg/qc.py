@@ -20,6 +20,9 @@ DECLARATION_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.An
 _GK_IN_TEXT = re.compile(r"\bgk:([A-Za-z_][\w-]*)")
 
 
+_NAMES = {RDFS.label: "rdfs:label", SKOS.definition: "skos:definition", SKOS.prefLabel: "skos:prefLabel"}
+
+
 def _langs(graph: Graph, s: URIRef, p: URIRef) -> list[str]:
     return [o.language or "" for o in graph.objects(s, p) if isinstance(o, Literal)]
 
@@ -28,7 +31,8 @@ def _has_zh_en(graph: Graph, s: URIRef, p: URIRef) -> list[str]:
     langs = _langs(graph, s, p)
     missing = [lang for lang in ("zh", "en") if not any(x == lang or x.startswith(lang + "-") for x in langs)]
     dup = [lang for lang in ("zh", "en") if langs.count(lang) > 1]
-    return [f"no {p.n3()} @{m}" for m in missing] + [f"more than one {p.n3()} @{d}" for d in dup]
+    name = _NAMES.get(p, p.n3())
+    return [f"no {name} @{m}" for m in missing] + [f"more than one {name} @{d}" for d in dup]
 
 
 def ontology_header_problems(graph: Graph, version: str) -> list[str]:
