@@ -13,4 +13,12 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+
+def load(city: str):
+    """Load a city model: ``kb = govkg.load("nanjing-qinhuai")``; see :mod:`govkg.kb`."""
+    from govkg.kb import load as _load
+
+    return _load(city)
+
+
+__all__ = ["__version__", "load"]
