@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-KINDS = ("ontology", "shapes", "examples", "reference", "queries")
+KINDS = ("ontology", "shapes", "examples", "reference", "queries", "templates")
 
 
 def data_dir(kind: str) -> Path:
