@@ -56,7 +56,7 @@ def test_malformed_turtle_names_file_and_line():
 
 
 def test_unknown_path_is_named():
-    with pytest.raises(InputError, match="no-such-file.ttl: no such file or folder"):
+    with pytest.raises(InputError, match=r"no-such-file\.ttl: no such file or folder"):
         load_files(["no-such-file.ttl"])
 
 

@@ -35,7 +35,8 @@ def test_cli_json_report_and_exit_1():
     assert code == 1
     body = json.loads(out)
     assert body["conforms"] is False
-    assert body["counts"]["violation"] == len([r for r in body["results"] if r["severity"] == "violation"]) >= 5
+    violations = [r for r in body["results"] if r["severity"] == "violation"]
+    assert body["counts"]["violation"] == len(violations) >= 5
     assert {"severity", "focus", "path", "value", "message", "shape", "constraint"} <= set(body["results"][0])
 
 
