@@ -459,7 +459,7 @@ def _display(data: Graph, node: Node | None, lang: str) -> str:
     if isinstance(node, URIRef):
         return _label(data, node, lang)
     text = str(node)
-    parts = text.split()
+    parts = sorted(text.split())  # GROUP_CONCAT has no order: sort, so every run reads the same
     if parts and all(p.startswith(("http://", "https://")) for p in parts):
         sep = "、" if lang == "zh" else ", "
         return sep.join(_label(data, URIRef(p), lang) for p in parts)
@@ -469,7 +469,7 @@ def _display(data: Graph, node: Node | None, lang: str) -> str:
 def _evidence_value(node: Node) -> str | list[str]:
     text = str(node)
     if isinstance(node, Literal):
-        parts = text.split()
+        parts = sorted(text.split())
         if len(parts) > 1 and all(p.startswith(("http://", "https://")) for p in parts):
             return parts
     return text
