@@ -932,7 +932,7 @@ def whistle_rows(
     src: WhistleSource, count: int, seed: int, year: int = 2025, chunk: int = 100_000
 ) -> Iterator[str]:
     """CSV lines (with newline) ``id,time,matter,area,severity,raised_by``; Zipf-like matters,
-    uneven areas, 90% ordinary, 8% serious, 2% major, times spread over the year."""
+    uneven areas, 85% ordinary, 8% serious, 2% major, 5% none, times spread over the year."""
     rnd = random.Random(seed)
     mweights = [1.0 / (i + 1) ** 0.9 for i in range(len(src.matters))]
     order = list(range(len(src.matters)))

@@ -15,6 +15,21 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the fast engine's compile cache out of the user's ~/.cache during tests
+    (subprocesses inherit the variable)."""
+    import os
+
+    old = os.environ.get("GOVKG_CACHE_DIR")
+    os.environ["GOVKG_CACHE_DIR"] = str(tmp_path_factory.mktemp("govkg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("GOVKG_CACHE_DIR", None)
+    else:
+        os.environ["GOVKG_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def ontology() -> Graph:
     """The ontology and its vocabularies."""
