@@ -1,13 +1,15 @@
-"""A query worker: a child process that opens the store read-only and answers queries.
+"""A query worker: a child process that loads the dataset into memory and answers queries.
 
 The server runs each query in one of these processes so that a query past its deadline can be
 stopped for real (the process is killed and replaced); pyoxigraph has no way to cancel a
-running evaluation from Python. Run as ``python -m govkg.server.worker STORE_DIR MAX_BYTES``.
+running evaluation from Python. Run as ``python -m govkg.server.worker DATASET_DIR MAX_BYTES``
+(the folder :func:`govkg.server.engine.write_dataset` wrote). The worker only ever calls
+``Store.query``, which cannot change the store; the parent refuses updates before they get here.
 
 Protocol over stdin/stdout: the parent writes one JSON line per request
 (``{"query", "accept", "default_graphs", "named_graphs"}``); the worker answers with one JSON
 header line (``{"status", "type", "length"}``) followed by ``length`` bytes of body. It first
-writes ``{"ready": true}`` once the store is open. The parent inspects every query (see
+writes ``{"ready": true}`` once the dataset is loaded. The parent inspects every query (see
 :mod:`govkg.server.guard`) before sending it: the worker never sees a SERVICE clause.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
@@ -38,6 +41,19 @@ CONTENT_TYPES = {
     "text/tab-separated-values": "text/tab-separated-values; charset=utf-8",
     "text/turtle": "text/turtle; charset=utf-8",
 }
+
+
+MANIFEST = "manifest.json"
+
+
+def load_dataset(directory: Path) -> ox.Store:
+    """A new in-memory store holding the named graphs listed in ``directory``'s manifest
+    (``[[file, graph IRI], ...]``, written by :func:`govkg.server.engine.write_dataset`)."""
+    store = ox.Store()
+    for name, iri in json.loads((directory / MANIFEST).read_text(encoding="utf-8")):
+        store.bulk_load(path=str(directory / name), format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(iri))
+    return store
 
 
 class ResultTooLarge(Exception):
@@ -119,8 +135,8 @@ def _send(out: BinaryIO, header: dict[str, Any], body: bytes = b"") -> None:
 
 
 def main(argv: list[str]) -> int:
-    store_dir, max_bytes = argv[0], int(argv[1])
-    store = ox.Store.read_only(store_dir)
+    dataset_dir, max_bytes = Path(argv[0]), int(argv[1])
+    store = load_dataset(dataset_dir)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     _send(out, {"ready": True})
     for line in inp:
