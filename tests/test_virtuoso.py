@@ -148,13 +148,10 @@ def test_blank_nodes_stay_whole(pushed):
     assert normalise(run_remote(pushed, query)) == normalise(run_local(city_store(), query))
 
 
-# Known, not yet understood: for 2 of these cases (matter greening on 2017-06-01, whose duty
-# expires 2017-12-31) Virtuoso 7 returns no row where pyoxigraph and the library return one
-# (nested FILTER NOT EXISTS over xsd:date); seen in the second local CI run and locally after it,
-# while the first CI run passed. Kept running and reported (non-strict xfail) until the cause is
-# found; see the closing note of the SPARQL issue.
-@pytest.mark.xfail(strict=False, reason="Virtuoso 7 drops a row in 2 cases (nested NOT EXISTS, dates)")
-@pytest.mark.parametrize(("matter", "area", "date"), CASES[::3], ids=lambda v: v.rsplit("/", 1)[-1])
+# Every case of the fixture city. An earlier form of who-is-responsible (holders kept by nested
+# FILTER NOT EXISTS over the transfers, compared on xsd:date) made Virtuoso 7 drop a row for the
+# matter greening on 2017-06-01 in some runs; the query now joins the transfers in force instead.
+@pytest.mark.parametrize(("matter", "area", "date"), CASES, ids=lambda v: v.rsplit("/", 1)[-1])
 def test_who_is_responsible_same_as_embedded(pushed, matter, area, date):
     q = named_queries()["who-is-responsible"].render({"matter": matter, "area": area, "date": date})
     assert normalise(run_remote(pushed, q)) == normalise(run_local(city_store(), q))
