@@ -71,6 +71,36 @@ def _same_answers(graph: Graph, specs: list[WhistleSpec]) -> list[str]:
     return problems
 
 
+def _routing_graph_differences(graph: Graph, router=None) -> list[str]:
+    """The routing graph (what the rules infer for the recorded whistles) of both engines."""
+    from govkg.fast.assignments import routing_triples
+    from govkg.server.dataset import infer_routing
+
+    reference = set(infer_routing(graph))
+    fast = {t for t in routing_triples(router or router_from_graph(graph), graph) if t not in graph}
+    return [f"only reference: {t}" for t in sorted(reference - fast)] + [
+        f"only fast: {t}" for t in sorted(fast - reference)
+    ]
+
+
+SPARQL_CITY = FIXTURES / "sparql" / "testville"
+
+
+@pytest.mark.parametrize("city", [str(ROUTING_CITY), str(SPARQL_CITY), *resources.bundled_cities()])
+def test_routing_graph_is_identical(city: str):
+    graph = load(city).graph
+    assert any(graph.subjects(RDF.type, GK.Whistle)), "the city records no whistle to compare"
+    problems = _routing_graph_differences(graph)
+    assert not problems, "\n".join(problems[:5])
+
+
+def test_the_routing_graph_comparison_catches_a_broken_fast_engine():
+    graph = load(SPARQL_CITY).graph
+    router = router_from_graph(graph)
+    router.model.transfers_of.clear()
+    assert _routing_graph_differences(graph, router)
+
+
 @pytest.mark.parametrize("city", [str(ROUTING_CITY), *resources.bundled_cities()])
 def test_routing_is_identical_on_bundled_cities(city: str):
     kb = load(city)
@@ -368,6 +398,8 @@ def test_random_cities_route_and_audit_identically(seed: int):
     graph, specs = random_city(seed)
     problems = _same_answers(graph, specs)
     assert not problems, f"seed {seed}:\n" + "\n".join(problems[:2])
+    problems = _routing_graph_differences(graph)
+    assert not problems, f"seed {seed}, routing graph:\n" + "\n".join(problems[:3])
     at = random.Random(seed).choice(DATES)
     problems = _audit_differences(graph, at)
     assert not problems, f"seed {seed}, audit at {at}:\n" + "\n".join(problems[:3])

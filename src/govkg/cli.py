@@ -131,7 +131,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log(f"govkg serve: loading {args.city} …")
     kb = load(args.city)
     service = open_service(kb, limits=limits, workers=args.workers, gaps=not args.no_gaps,
-                           log=log if args.access_log else None)
+                           log=log if args.access_log else None, engine=args.engine)
+    for note in service.notes:
+        log(f"govkg serve: note: {note}")
     if not service.routing_inferred:
         log("govkg serve: govkg.route is not installed; serving the city without inferred routing")
 
@@ -305,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="largest request body or query string (default 1 MiB; larger gets 413)")
     sv.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     sv.add_argument("--no-gaps", action="store_true", help="skip the audit (no gaps graph; faster start)")
+    sv.add_argument("--engine", choices=("fast", "shacl"), default="fast",
+                    help="fast: routing graph, gaps and POST /route by the fast engine (default); "
+                         "shacl: by the rules and shapes (same answers, slower)")
     sv.add_argument("--access-log", action="store_true", help="log each request to stderr")
     sv.set_defaults(func=cmd_serve)
 

@@ -124,6 +124,7 @@ class CoreAssign:
     ranks: tuple[str, ...]  # sorted by seniority, then IRI
     times: tuple[tuple[str, str], ...]
     level: str | None
+    levels: tuple[str, ...] = ()  # every escalation level used (prov:wasDerivedFrom); level is the first
 
 
 @dataclass(frozen=True)
@@ -629,6 +630,7 @@ class RouteModel:
             ranks=tuple(ordered),
             times=tuple(sorted(times)),
             level=level,
+            levels=tuple(sorted(levels, key=sort_key)),
         )
 
     # -- labels ----------------------------------------------------------------------------

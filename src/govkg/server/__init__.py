@@ -16,7 +16,14 @@ from govkg.server.dataset import Dataset, build_dataset
 from govkg.server.engine import Limits, QueryEngine
 
 
-def _route_function(kb: Any) -> Callable[..., dict[str, Any]] | None:
+def _route_function(kb: Any, router: Any = None) -> Callable[..., dict[str, Any]] | None:
+    """POST /route: the fast engine's answer when ``router`` is given (what ``govkg route``
+    gives by default), else the rules' (``govkg route --engine shacl``); the same JSON."""
+    if router is not None:
+        def route_fast(**whistle: str | None) -> dict[str, Any]:
+            return router.route(**whistle).to_dict()
+
+        return route_fast
     try:
         import govkg.route  # noqa: F401
     except ImportError:
@@ -30,14 +37,27 @@ def _route_function(kb: Any) -> Callable[..., dict[str, Any]] | None:
 
 def open_service(kb: Any, limits: Limits | None = None, workers: int = 2, routing: bool = True,
                  gaps: bool = True, log: Callable[[str], None] | None = None,
-                 dataset: Dataset | None = None) -> Service:
-    """Build the dataset of a loaded city, the store and its workers, and the route function."""
+                 dataset: Dataset | None = None, engine: str = "fast") -> Service:
+    """Build the dataset of a loaded city, the store and its workers, and the route function.
+    ``engine``: ``"fast"`` (default) routes and audits with the fast engine where it applies,
+    ``"shacl"`` with the rules and shapes; the answers are the same."""
     from govkg.queries import named_queries
 
-    ds = dataset or build_dataset(kb, routing=routing, gaps=gaps)
-    engine = QueryEngine(ds.graphs, limits=limits, workers=workers)
-    return Service(engine=engine, city=ds.city, route=_route_function(kb), named_queries=named_queries(),
-                   log=log, routing_inferred=ds.routing_inferred)
+    router = None
+    if engine == "fast":
+        from govkg.fast import Unsupported
+        from govkg.server.dataset import fast_router
+
+        try:
+            router = fast_router(kb)
+        except Unsupported:
+            router = None
+    ds = dataset or build_dataset(kb, routing=routing, gaps=gaps, engine=engine if router else "shacl",
+                                  router=router)
+    engine_ = QueryEngine(ds.graphs, limits=limits, workers=workers)
+    return Service(engine=engine_, city=ds.city, route=_route_function(kb, router),
+                   named_queries=named_queries(), log=log, routing_inferred=ds.routing_inferred,
+                   notes=list(ds.notes))
 
 
 def serve(service: Service, host: str = "127.0.0.1", port: int = 8000,

@@ -57,6 +57,7 @@ class Service:
     named_queries: dict[str, Any] = field(default_factory=dict)
     log: Callable[[str], None] | None = None
     routing_inferred: bool = False
+    notes: list[str] = field(default_factory=list)  # how the dataset was built (fallbacks)
     route_lock: threading.Lock = field(default_factory=threading.Lock)
     inflight: InFlight = field(default_factory=InFlight)
 
@@ -193,6 +194,7 @@ class Handler(BaseHTTPRequestHandler):
         return _json(200 if ok else 503, {
             "status": "ok" if ok else "degraded", "city": self.service.city, "quads": engine.quads,
             "graphs": engine.graphs, "routing_inferred": self.service.routing_inferred,
+            "notes": self.service.notes,
             "workers": engine.live_workers, "timeouts": engine.timeouts,
             "limits": {"timeout_s": engine.limits.timeout, "max_result_bytes": engine.limits.max_result_bytes,
                        "max_request_bytes": engine.limits.max_request_bytes},

@@ -6,8 +6,12 @@ of a query that names no graph):
 - ``https://w3id.org/govkg/id/<city>/``: the city with the ontology, vocabularies and reference
   data it was loaded with (the graph ``govkg.load`` gives);
 - ``https://w3id.org/govkg/id/<city>/routing``: the routing answers for the city's recorded
-  whistles, inferred by ``govkg.route.infer_assignments`` (gk:Assignment, gk:lead, gk:fallbackTo);
-- ``https://w3id.org/govkg/id/<city>/gaps``: the audit findings on the build date, one
+  whistles (gk:Assignment, gk:lead, gk:fallbackTo): what the rules of shapes/routing.ttl infer,
+  computed by the fast engine (``govkg.fast.assignments``, the default) or by running the rules
+  (``govkg.route.infer_assignments``, ``engine="shacl"``); tests/test_fast_equivalence.py shows
+  both give the same triples;
+- ``https://w3id.org/govkg/id/<city>/gaps``: the audit findings on the build date (the fast audit
+  by default, the SHACL audit with ``engine="shacl"``; the same findings), one
   ``sh:ValidationResult`` each, with ``gk:gapType``, ``sh:focusNode``, ``sh:resultSeverity``,
   ``sh:resultMessage`` (@zh, @en) and ``gk:legalGround``.
 """
@@ -25,6 +29,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, XSD
 from govkg.namespaces import GK, ID, bind_all
 
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
+ENGINES = ("fast", "shacl")
 
 
 def city_graph_iri(city: str) -> str:
@@ -92,23 +97,78 @@ def gaps_graph(report: Any, city: str) -> Graph:
     return g
 
 
-def build_dataset(kb: Any, routing: bool = True, gaps: bool = True, at: date | None = None) -> Dataset:
-    """The named graphs of a loaded city (``govkg.load(...)``)."""
+def fast_router(kb: Any) -> Any:
+    """The fast engine's router for a loaded city: compiled from its files (and cached) when it
+    was loaded from files, else from its graph. Raises govkg.fast.Unsupported."""
+    from govkg.fast import load_router, router_from_graph
+
+    path = getattr(kb, "path", None)
+    if path is not None and path.exists():
+        return load_router(path)
+    return router_from_graph(kb.graph, name=kb.name)
+
+
+def build_dataset(kb: Any, routing: bool = True, gaps: bool = True, at: date | None = None,
+                  engine: str = "fast", router: Any = None) -> Dataset:
+    """The named graphs of a loaded city (``govkg.load(...)``). ``engine``: ``"fast"`` computes
+    the routing graph and the gaps with the fast engine (``router``, else one compiled here),
+    falling back to the rules where it does not apply; ``"shacl"`` runs the rules and shapes."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
     ds = Dataset(city=kb.name, graphs={city_graph_iri(kb.name): kb.graph})
+    if engine == "fast" and (routing or gaps):
+        from govkg.fast import Unsupported
+
+        try:
+            router = router or fast_router(kb)
+        except Unsupported as exc:
+            ds.notes.append(f"the fast engine does not apply ({exc}); the rules and shapes were run")
+            engine, router = "shacl", None
     if routing:
-        inferred = infer_routing(kb.graph)
+        inferred = _fast_routing(ds, router, kb.graph) if engine == "fast" else None
+        if inferred is None:
+            inferred = infer_routing(kb.graph)
         if inferred is None:
             ds.notes.append("govkg.route is not installed: the routing graph is empty")
         else:
             ds.graphs[routing_graph_iri(kb.name)] = inferred
             ds.routing_inferred = True
     if gaps:
-        from govkg.audit import audit
+        report = _fast_audit(ds, kb, at) if engine == "fast" else None
+        if report is None:
+            from govkg.audit import audit
 
-        report = audit(kb, at=at)
+            report = audit(kb, at=at)
         ds.graphs[gaps_graph_iri(kb.name)] = gaps_graph(report, kb.name)
         ds.gaps_on = report.at
     return ds
+
+
+def _fast_routing(ds: Dataset, router: Any, graph: Graph) -> Graph | None:
+    from govkg.fast import Unsupported
+    from govkg.fast.assignments import routing_triples
+
+    try:
+        triples = routing_triples(router, graph)
+    except Unsupported as exc:
+        ds.notes.append(f"routing graph: the fast engine does not apply ({exc}); the rules were run")
+        return None
+    inferred = bind_all(Graph())
+    for triple in triples:
+        if triple not in graph:
+            inferred.add(triple)
+    return inferred
+
+
+def _fast_audit(ds: Dataset, kb: Any, at: date | None) -> Any:
+    from govkg.fast import Unsupported
+    from govkg.fast.audit import audit_graph
+
+    try:
+        return audit_graph(kb.graph, city=kb.name, at=at)
+    except Unsupported as exc:
+        ds.notes.append(f"gaps: the fast audit does not apply ({exc}); the shapes were run")
+        return None
 
 
 def memory_store(ds: Dataset) -> Any:
