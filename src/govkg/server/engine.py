@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from govkg.server.worker import MANIFEST
+from govkg.server.files import MANIFEST
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _ntriples(graph: Graph) -> bytes:
 
 def write_dataset(directory: Path, graphs: dict[str, Graph]) -> int:
     """Write each graph to an N-Triples file in ``directory`` and a manifest of
-    ``[file, graph IRI]`` pairs that :func:`govkg.server.worker.load_dataset` reads; return
+    ``[file, graph IRI]`` pairs that :func:`govkg.server.files.load_dataset` reads; return
     the quad count."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest = []

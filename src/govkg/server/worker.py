@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from govkg.server import negotiate
+from govkg.server.files import load_dataset
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -41,19 +42,6 @@ CONTENT_TYPES = {
     "text/tab-separated-values": "text/tab-separated-values; charset=utf-8",
     "text/turtle": "text/turtle; charset=utf-8",
 }
-
-
-MANIFEST = "manifest.json"
-
-
-def load_dataset(directory: Path) -> ox.Store:
-    """A new in-memory store holding the named graphs listed in ``directory``'s manifest
-    (``[[file, graph IRI], ...]``, written by :func:`govkg.server.engine.write_dataset`)."""
-    store = ox.Store()
-    for name, iri in json.loads((directory / MANIFEST).read_text(encoding="utf-8")):
-        store.bulk_load(path=str(directory / name), format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.NamedNode(iri))
-    return store
 
 
 class ResultTooLarge(Exception):
