@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
     city = city_path(args.city)
     tmp = None
-    label = city.name if city.name != "city" else city.parent.name
+    label = city.name if city.name != "city" else f"synthetic-{city.parent.name}"
     if args.replicate > 1:
         tmp = Path(tempfile.mkdtemp(prefix="govkg-load-"))
         city = replicate(city, args.replicate, tmp)
