@@ -480,7 +480,20 @@ def _gap(graph: Graph, result: RouteResult, hit: GapHit) -> Gap:
     code = str(graph.value(concept, SKOS.notation) or concept.rsplit("/", 1)[-1])
     severity = _SEVERITY_NAMES.get(graph.value(concept, SH.severity), "violation")
     grounds = _refs(graph, graph.objects(concept, GK.legalGround))
-    kind = ref(graph, concept)
+    community = None
+    if code == "GAP-COMMUNITY":
+        who = graph.value(hit.value, GK.assignedTo) if hit.value is not None else None
+        duties = sorted(str(d) for d in graph.objects(hit.value, GK.viaDuty)) if hit.value is not None else []
+        outside = [ref(graph, URIRef(d)) for d in duties if not _in_community_list(graph, URIRef(d))]
+        community = (ref(graph, who) if who is not None else None, outside)
+    return gap_finding(code, ref(graph, concept), severity, grounds, result, community)
+
+
+def gap_finding(code: str, kind: Ref, severity: str, grounds: list[Ref], result: RouteResult,
+                community: tuple[Ref | None, list[Ref]] | None = None) -> Gap:
+    """A routing gap of ``result`` with its zh/en message and evidence (both engines use this).
+    ``kind`` is the gap type; ``community`` for GAP-COMMUNITY: the community body handed the
+    matter and the duties it got that are in no community duty list."""
     w = result.whistle
     bodies = [r for r in result.respondents if r.kind == "body"]
     names_zh = "、".join(r.label_zh for r in bodies)
@@ -510,16 +523,14 @@ def _gap(graph: Graph, result: RouteResult, hit: GapHit) -> Gap:
             en += "; and no district government's jurisdiction contains the area to fall back to"
         evidence = [w.matter.iri, w.area.iri]
     elif code == "GAP-COMMUNITY":
-        who = graph.value(hit.value, GK.assignedTo) if hit.value is not None else None
-        duties = sorted(str(d) for d in graph.objects(hit.value, GK.viaDuty)) if hit.value is not None else []
-        outside = [d for d in duties if not _in_community_list(graph, URIRef(d))]
-        body = ref(graph, who) if who is not None else Ref("", "社区", "a community")
-        duty_zh = "、".join(ref(graph, URIRef(d)).label_zh for d in outside)
-        duty_en = ", ".join(ref(graph, URIRef(d)).label_en for d in outside)
+        who, outside = community or (None, [])
+        body = who if who is not None else Ref("", "社区", "a community")
+        duty_zh = "、".join(d.label_zh for d in outside)
+        duty_en = ", ".join(d.label_en for d in outside)
         zh = f"{kind.label_zh}：{body.label_zh}经由不在任何社区职责清单内的职责（{duty_zh}）被派办"
         en = (f"{kind.label_en}: {body.label_en} is handed the matter through duties in no community "
               f"duty list ({duty_en})")
-        evidence = [body.iri, *outside]
+        evidence = [body.iri, *(d.iri for d in outside)]
     else:  # a gap shape added to routing.ttl without a message here
         zh, en = kind.label_zh, kind.label_en
     return Gap(code, zh, en, severity, w.iri, evidence, grounds)

@@ -67,8 +67,84 @@ def members(graph: Graph, kind: str) -> set[URIRef]:
     return out
 
 
+class Resolver:
+    """How a term resolves, for any index of labels (this module's :class:`TermIndex` over an
+    rdflib graph, ``govkg.fast.terms.FastTermIndex`` over compiled facts): the tiers, the
+    matching and every :class:`TermError` message. An index provides ``kind``, ``nodes``,
+    ``strong`` and ``weak`` (normalized label → nodes) and the hooks below."""
+
+    kind: str
+    nodes: set
+    strong: dict
+    weak: dict
+
+    def _expand(self, term: str) -> Node | str | None:
+        """The IRI a term spells (full, in angle brackets or prefixed), else None."""
+        raise NotImplementedError
+
+    def describe(self, node: Node | str) -> str:
+        """A node for a message: label, notation and IRI."""
+        raise NotImplementedError
+
+    def _in_graph(self, iri: Node | str) -> bool:
+        """True when the IRI is the subject of a triple of the city."""
+        raise NotImplementedError
+
+    def elsewhere(self, key: str) -> str:
+        """What else in the city a label names, for the message (empty when not known)."""
+        return ""
+
+    def _resolve(self, term: str) -> Node | str:
+        what_zh, what_en = KIND_NAMES[self.kind]
+        text = str(term or "").strip()
+        if not text:
+            raise TermError(self.kind, text, f"empty {what_en} ({what_zh}为空)", [])
+        iri = self._expand(text)
+        if iri is not None and iri in self.nodes:
+            return iri
+        key = normalize(text)
+        for table in (self.strong, self.weak):
+            found = table.get(key, set())
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1:
+                cands = [self.describe(n) for n in sorted(found, key=str)]
+                raise TermError(
+                    self.kind, text,
+                    f"ambiguous {what_en} {text!r} ({what_zh}有歧义); it names {len(found)} {what_en}s: "
+                    + "; ".join(cands) + " — give a notation or IRI",
+                    cands,
+                )
+        if iri is not None:
+            why = f"is not a {what_en} in this city" if self._in_graph(iri) else "is not in this city's graph"
+            near = self.nearest(str(iri).rsplit("/", 1)[-1])
+            problem = f"{text!r} {why} (不是本城市模型中的{what_zh})" + _hint(near)
+            raise TermError(self.kind, text, problem, near)
+        near = self.nearest(text)
+        other = self.elsewhere(key)
+        if other:
+            raise TermError(self.kind, text, f"{text!r} is not a {what_en} (不是{what_zh}): it names {other}"
+                            + _hint(near), near)
+        raise TermError(self.kind, text, f"unknown {what_en} {text!r} (未知{what_zh})" + _hint(near), near)
+
+    def nearest(self, text: str, n: int = 5) -> list[str]:
+        """The closest terms: labels and notations by similarity, and ones containing the text."""
+        key = normalize(text)
+        keys = sorted(set(self.strong) | set(self.weak))
+        close = difflib.get_close_matches(key, keys, n=n, cutoff=0.4)
+        contains = [k for k in keys if key and (key in k or (len(k) > 1 and k in key))]
+        out: list[str] = []
+        seen: set = set()
+        for k in [*close, *sorted(contains, key=len)]:
+            for node in sorted(self.strong.get(k, set()) | self.weak.get(k, set()), key=str):
+                if node not in seen:
+                    seen.add(node)
+                    out.append(self.describe(node))
+        return out[:n]
+
+
 @dataclass
-class TermIndex:
+class TermIndex(Resolver):
     """Labels, notations and IRIs of every node of one kind in a graph; build once, resolve often."""
 
     graph: Graph
@@ -118,38 +194,10 @@ class TermIndex:
         return None
 
     def resolve(self, term: str) -> URIRef:
-        what_zh, what_en = KIND_NAMES[self.kind]
-        text = str(term or "").strip()
-        if not text:
-            raise TermError(self.kind, text, f"empty {what_en} ({what_zh}为空)", [])
-        iri = self._expand(text)
-        if iri is not None and iri in self.nodes:
-            return iri
-        key = normalize(text)
-        for table in (self.strong, self.weak):
-            found = table.get(key, set())
-            if len(found) == 1:
-                return next(iter(found))
-            if len(found) > 1:
-                cands = [self.describe(n) for n in sorted(found, key=str)]
-                raise TermError(
-                    self.kind, text,
-                    f"ambiguous {what_en} {text!r} ({what_zh}有歧义); it names {len(found)} {what_en}s: "
-                    + "; ".join(cands) + " — give a notation or IRI",
-                    cands,
-                )
-        if iri is not None and iri not in self.nodes:
-            known = (iri, None, None) in self.graph
-            why = f"is not a {what_en} in this city" if known else "is not in this city's graph"
-            near = self.nearest(str(iri).rsplit("/", 1)[-1])
-            problem = f"{text!r} {why} (不是本城市模型中的{what_zh})" + _hint(near)
-            raise TermError(self.kind, text, problem, near)
-        near = self.nearest(text)
-        other = self.elsewhere(key)
-        if other:
-            raise TermError(self.kind, text, f"{text!r} is not a {what_en} (不是{what_zh}): it names {other}"
-                            + _hint(near), near)
-        raise TermError(self.kind, text, f"unknown {what_en} {text!r} (未知{what_zh})" + _hint(near), near)
+        return URIRef(self._resolve(term))
+
+    def _in_graph(self, iri: Node | str) -> bool:
+        return (URIRef(iri), None, None) in self.graph
 
     def elsewhere(self, key: str) -> str:
         """What else in the graph a label names (for "'东街道' is not a matter: it names an area")."""
@@ -162,21 +210,6 @@ class TermIndex:
                     kinds = sorted({ref(self.graph, t).label for t in self.graph.objects(node, RDF.type)})
                     found.append(f"{' / '.join(kinds) or 'a node'} <{node}>")
         return "; ".join(sorted(set(found))[:3])
-
-    def nearest(self, text: str, n: int = 5) -> list[str]:
-        """The closest terms: labels and notations by similarity, and ones containing the text."""
-        key = normalize(text)
-        keys = sorted(set(self.strong) | set(self.weak))
-        close = difflib.get_close_matches(key, keys, n=n, cutoff=0.4)
-        contains = [k for k in keys if key and (key in k or (len(k) > 1 and k in key))]
-        out: list[str] = []
-        seen: set[URIRef] = set()
-        for k in [*close, *sorted(contains, key=len)]:
-            for node in sorted(self.strong.get(k, set()) | self.weak.get(k, set()), key=str):
-                if node not in seen:
-                    seen.add(node)
-                    out.append(self.describe(node))
-        return out[:n]
 
 
 def _hint(near: list[str]) -> str:

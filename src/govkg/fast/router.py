@@ -21,6 +21,7 @@ from govkg.route import (
     RouteResult,
     WhistleInfo,
     WhistleSpec,
+    gap_finding,
     parse_time,
 )
 
@@ -187,56 +188,12 @@ def _gap(model: RouteModel, result: RouteResult, concept: str, who: str | None) 
     code = gap_code(model, concept)
     severity = _SEVERITY_NAMES.get(f.value(concept, v.SH_SEVERITY), "violation")
     grounds = _refs(model, f.objects(concept, v.gk("legalGround")))
-    kind = _ref(model, concept)
-    w = result.whistle
-    bodies = [r for r in result.respondents if r.kind == "body"]
-    names_zh = "、".join(r.label_zh for r in bodies)
-    names_en = ", ".join(r.label_en for r in bodies)
-    evidence: list[str] = []
-    if code == "GAP-OVERLAP":
-        leads = [r for r in bodies if r.role == "lead"]
-        if leads:
-            why_zh = f"其中{len(leads)}个都持有牵头职责"
-            why_en = f"{len(leads)} of them hold a lead duty"
-        else:
-            why_zh, why_en = "没有一个持有牵头职责", "none holds a lead duty"
-        zh = f"{kind.label_zh}：{len(bodies)}个主体须响应（{names_zh}），{why_zh}，没有唯一的牵头主体"
-        en = (
-            f"{kind.label_en}: {len(bodies)} bodies must answer ({names_en}) and {why_en}, "
-            "so there is no single lead"
-        )
-        evidence = [r.iri for r in bodies]
-    elif code == "GAP-UNCOVERED":
-        zh = (
-            f"{kind.label_zh}：{w.at[:10]}没有有效职责覆盖{w.area.label_zh}的“{w.matter.label_zh}”，"
-            "责任主体不明确"
-        )
-        en = (
-            f"{kind.label_en}: on {w.at[:10]} no valid duty covers '{w.matter.label_en}' in "
-            f"{w.area.label_en}; the responsible body is unclear"
-        )
-        if result.fallback:
-            zh += f"，兜底至{result.fallback.body.label_zh}"
-            en += f"; it falls back to {result.fallback.body.label_en}"
-        else:
-            zh += "，且没有包含该区域的区人民政府可兜底"
-            en += "; and no district government's jurisdiction contains the area to fall back to"
-        evidence = [w.matter.iri, w.area.iri]
-    elif code == "GAP-COMMUNITY":
+    community = None
+    if code == "GAP-COMMUNITY":
         duties = next((r.basis for r in result.respondents if r.iri == who), [])
         outside = sorted(b.duty.iri for b in duties if not model.in_direct_cdl(b.duty.iri))
-        body = _ref(model, who) if who is not None else Ref("", "社区", "a community")
-        duty_zh = "、".join(model.labels.ref(d)[0] for d in outside)
-        duty_en = ", ".join(model.labels.ref(d)[1] for d in outside)
-        zh = f"{kind.label_zh}：{body.label_zh}经由不在任何社区职责清单内的职责（{duty_zh}）被派办"
-        en = (
-            f"{kind.label_en}: {body.label_en} is handed the matter through duties in no community "
-            f"duty list ({duty_en})"
-        )
-        evidence = [body.iri, *outside]
-    else:
-        zh, en = kind.label_zh, kind.label_en
-    return Gap(code, zh, en, severity, w.iri, evidence, grounds)
+        community = (_ref(model, who) if who is not None else None, [_ref(model, d) for d in outside])
+    return gap_finding(code, _ref(model, concept), severity, grounds, result, community)
 
 
 __all__ = ["FastRouter", "Whistle", "gap_code", "materialise", "sort_key"]

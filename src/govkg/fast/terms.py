@@ -7,13 +7,11 @@ without an rdflib graph.
 
 from __future__ import annotations
 
-import difflib
-
 from govkg.fast import vocab as v
-from govkg.fast.facts import Facts, Term, is_iri, is_lit
+from govkg.fast.facts import Facts, is_iri, is_lit
 from govkg.fast.model import Labels, closure
 from govkg.namespaces import PREFIXES
-from govkg.terms import KIND_NAMES, TermError, _hint, normalize
+from govkg.terms import Resolver, normalize
 
 _CLASSES = {"matter": v.gk("Matter"), "area": v.gk("Area"), "body": v.gk("Body")}
 
@@ -31,7 +29,7 @@ def members(facts: Facts, kind: str) -> set[str]:
     return out
 
 
-class FastTermIndex:
+class FastTermIndex(Resolver):
     """Labels, notations and IRIs of every node of one kind."""
 
     def __init__(self, facts: Facts, kind: str, labels: Labels) -> None:
@@ -86,49 +84,6 @@ class FastTermIndex:
                 self._cache[term] = hit
         return hit
 
-    def _resolve(self, term: str) -> str:
-        what_zh, what_en = KIND_NAMES[self.kind]
-        text = str(term or "").strip()
-        if not text:
-            raise TermError(self.kind, text, f"empty {what_en} ({what_zh}为空)", [])
-        iri = self._expand(text)
-        if iri is not None and iri in self.nodes:
-            return iri
-        key = normalize(text)
-        for table in (self.strong, self.weak):
-            found = table.get(key, set())
-            if len(found) == 1:
-                return next(iter(found))
-            if len(found) > 1:
-                cands = [self.describe(n) for n in sorted(found)]
-                raise TermError(
-                    self.kind,
-                    text,
-                    f"ambiguous {what_en} {text!r} ({what_zh}有歧义); it names {len(found)} {what_en}s: "
-                    + "; ".join(cands)
-                    + " — give a notation or IRI",
-                    cands,
-                )
-        if iri is not None:
-            known = any(iri in by_s for by_s in self.facts.spo.values())
-            why = f"is not a {what_en} in this city" if known else "is not in this city's graph"
-            near = self.nearest(iri.rsplit("/", 1)[-1])
-            raise TermError(
-                self.kind, text, f"{text!r} {why} (不是本城市模型中的{what_zh})" + _hint(near), near
-            )
-        near = self.nearest(text)
-        raise TermError(self.kind, text, f"unknown {what_en} {text!r} (未知{what_zh})" + _hint(near), near)
+    def _in_graph(self, iri: str) -> bool:
+        return any(iri in by_s for by_s in self.facts.spo.values())
 
-    def nearest(self, text: str, n: int = 5) -> list[str]:
-        key = normalize(text)
-        keys = sorted(set(self.strong) | set(self.weak))
-        close = difflib.get_close_matches(key, keys, n=n, cutoff=0.4)
-        contains = [k for k in keys if key and (key in k or (len(k) > 1 and k in key))]
-        out: list[str] = []
-        seen: set[Term] = set()
-        for k in [*close, *sorted(contains, key=len)]:
-            for node in sorted(self.strong.get(k, set()) | self.weak.get(k, set())):
-                if node not in seen:
-                    seen.add(node)
-                    out.append(self.describe(node))
-        return out[:n]
