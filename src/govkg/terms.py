@@ -78,9 +78,27 @@ class Resolver:
     strong: dict
     weak: dict
 
+    def _namespaces(self) -> list[dict[str, str]]:
+        """Prefix tables to expand a prefixed name with, first match wins."""
+        raise NotImplementedError
+
+    def _node(self, iri: str) -> Node | str:
+        """An IRI as the index's nodes are (URIRef, or str)."""
+        return iri
+
     def _expand(self, term: str) -> Node | str | None:
         """The IRI a term spells (full, in angle brackets or prefixed), else None."""
-        raise NotImplementedError
+        text = term.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        if text.startswith(("http://", "https://", "urn:")):
+            return self._node(text)
+        if ":" in text and " " not in text:
+            prefix, local = text.split(":", 1)
+            for table in self._namespaces():
+                if prefix in table:
+                    return self._node(str(table[prefix]) + local)
+        return None
 
     def describe(self, node: Node | str) -> str:
         """A node for a message: label, notation and IRI."""
@@ -178,20 +196,14 @@ class TermIndex(Resolver):
         extra = f" [{notation}]" if notation is not None else ""
         return f"{r.label}{extra} <{node}>"
 
-    def _expand(self, term: str) -> URIRef | None:
-        text = term.strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1]
-        if text.startswith(("http://", "https://", "urn:")):
-            return URIRef(text)
-        if ":" in text and " " not in text:
-            prefix, local = text.split(":", 1)
-            for p, ns in self.graph.namespaces():
-                if p == prefix:
-                    return URIRef(str(ns) + local)
-            if prefix in PREFIXES:
-                return URIRef(str(PREFIXES[prefix]) + local)
-        return None
+    def _namespaces(self) -> list[dict[str, str]]:
+        bound: dict[str, str] = {}
+        for p, ns in self.graph.namespaces():
+            bound.setdefault(p, str(ns))
+        return [bound, {p: str(ns) for p, ns in PREFIXES.items()}]
+
+    def _node(self, iri: str) -> URIRef:
+        return URIRef(iri)
 
     def resolve(self, term: str) -> URIRef:
         return URIRef(self._resolve(term))

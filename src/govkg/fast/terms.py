@@ -61,20 +61,8 @@ class FastTermIndex(Resolver):
         extra = f" [{notation[0] if is_lit(notation) else notation}]" if notation is not None else ""
         return f"{label}{extra} <{node}>"
 
-    def _expand(self, term: str) -> str | None:
-        text = term.strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1]
-        if text.startswith(("http://", "https://", "urn:")):
-            return text
-        if ":" in text and " " not in text:
-            prefix, local = text.split(":", 1)
-            ns = PREFIXES.get(prefix)
-            if ns is not None:
-                return str(ns) + local
-            if prefix in self.facts.prefixes:
-                return self.facts.prefixes[prefix] + local
-        return None
+    def _namespaces(self) -> list[dict[str, str]]:
+        return [{p: str(ns) for p, ns in PREFIXES.items()}, self.facts.prefixes]
 
     def resolve(self, term: str) -> str:
         hit = self._cache.get(term)
