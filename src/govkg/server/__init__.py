@@ -43,21 +43,21 @@ def open_service(kb: Any, limits: Limits | None = None, workers: int = 2, routin
     ``"shacl"`` with the rules and shapes; the answers are the same."""
     from govkg.queries import named_queries
 
-    router = None
+    router, notes = None, []
     if engine == "fast":
         from govkg.fast import Unsupported
         from govkg.server.dataset import fast_router
 
         try:
             router = fast_router(kb)
-        except Unsupported:
-            router = None
-    ds = dataset or build_dataset(kb, routing=routing, gaps=gaps, engine=engine if router else "shacl",
+        except Unsupported as exc:
+            notes.append(f"the fast engine does not apply ({exc}); the rules and shapes are run")
+    ds = dataset or build_dataset(kb, routing=routing, gaps=gaps, engine="fast" if router else "shacl",
                                   router=router)
     engine_ = QueryEngine(ds.graphs, limits=limits, workers=workers)
     return Service(engine=engine_, city=ds.city, route=_route_function(kb, router),
                    named_queries=named_queries(), log=log, routing_inferred=ds.routing_inferred,
-                   notes=list(ds.notes))
+                   notes=notes + ds.notes)
 
 
 def serve(service: Service, host: str = "127.0.0.1", port: int = 8000,

@@ -134,7 +134,7 @@ def build_dataset(kb: Any, routing: bool = True, gaps: bool = True, at: date | N
             ds.graphs[routing_graph_iri(kb.name)] = inferred
             ds.routing_inferred = True
     if gaps:
-        report = _fast_audit(ds, kb, at) if engine == "fast" else None
+        report = _fast_audit(ds, router, kb.name, at) if engine == "fast" else None
         if report is None:
             from govkg.audit import audit
 
@@ -160,12 +160,12 @@ def _fast_routing(ds: Dataset, router: Any, graph: Graph) -> Graph | None:
     return inferred
 
 
-def _fast_audit(ds: Dataset, kb: Any, at: date | None) -> Any:
+def _fast_audit(ds: Dataset, router: Any, city: str, at: date | None) -> Any:
     from govkg.fast import Unsupported
-    from govkg.fast.audit import audit_graph
+    from govkg.fast.audit import audit_facts, load_shapes_facts
 
     try:
-        return audit_graph(kb.graph, city=kb.name, at=at)
+        return audit_facts(router.facts, load_shapes_facts(), router.model, city=city, at=at)
     except Unsupported as exc:
         ds.notes.append(f"gaps: the fast audit does not apply ({exc}); the shapes were run")
         return None
