@@ -20,9 +20,7 @@ against an endpoint.
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +31,7 @@ from rdflib.term import Node
 
 from govkg.errors import GovkgError, InputError
 from govkg.namespaces import ID, bind_all
-from govkg.queries import EndpointError
+from govkg.queries import EndpointError, check_endpoint, send
 
 if TYPE_CHECKING:
     from govkg.kb import KnowledgeBase
@@ -122,25 +120,9 @@ def post_update(endpoint: str, update: str, timeout: float = 300.0) -> None:
     """Send one SPARQL 1.1 Update request (form-encoded ``update=``); EndpointError if refused."""
     check_endpoint(endpoint)
     data = urllib.parse.urlencode({"update": update}).encode()
-    request = urllib.request.Request(
-        endpoint, data=data, method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Accept": "application/sparql-results+json, text/plain, */*"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            resp.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()
-        raise EndpointError(f"{endpoint}: update refused, HTTP {exc.code}: {detail[:2000]}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise EndpointError(f"{endpoint}: cannot reach the endpoint: {getattr(exc, 'reason', exc)}") from None
-
-
-def check_endpoint(endpoint: str) -> None:
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(endpoint, "not an http(s) URL of a SPARQL endpoint")
+    send(endpoint, data, "POST", {"Content-Type": "application/x-www-form-urlencoded",
+                                  "Accept": "application/sparql-results+json, text/plain, */*"},
+         timeout, refused="update refused, HTTP")
 
 
 def send_graph_store(graph_store: str, graph_iri: str, triples: list[Triple], method: str,
@@ -149,17 +131,8 @@ def send_graph_store(graph_store: str, graph_iri: str, triples: list[Triple], me
     check_endpoint(graph_store)
     sep = "&" if "?" in graph_store else "?"
     url = f"{graph_store}{sep}{urllib.parse.urlencode({'graph': graph_iri})}"
-    request = urllib.request.Request(url, data=_ntriples(triples).encode("utf-8"), method=method,
-                                     headers={"Content-Type": "application/n-triples"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            resp.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()
-        raise EndpointError(f"{graph_store}: {method} refused, HTTP {exc.code}: {detail[:2000]}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"{graph_store}: cannot reach the graph store: {reason}") from None
+    send(url, _ntriples(triples).encode("utf-8"), method, {"Content-Type": "application/n-triples"},
+         timeout, refused=f"{method} refused, HTTP", unreachable="the graph store", name=graph_store)
 
 
 def push_graphs(graphs: dict[str, Graph], endpoint: str, chunk_size: int = 2000, replace: bool = True,
@@ -250,20 +223,8 @@ def remote_graph(endpoint: str, graph_iris: list[str] | None = None, page: int =
         query = (f"CONSTRUCT {{ ?s ?p ?o }} {source} WHERE {{ ?s ?p ?o }} "
                  f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset}")
         data = urllib.parse.urlencode({"query": query}).encode()
-        request = urllib.request.Request(
-            endpoint, data=data, method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/n-triples"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as resp:
-                body = resp.read()
-                ctype = resp.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()
-            raise EndpointError(f"{endpoint}: HTTP {exc.code}: {detail[:2000]}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EndpointError(f"{endpoint}: cannot reach the endpoint: {reason}") from None
+        body, ctype = send(endpoint, data, "POST", {"Content-Type": "application/x-www-form-urlencoded",
+                                                    "Accept": "application/n-triples"}, timeout)
         fmt = "turtle" if "turtle" in ctype else "nt"
         chunk = Graph()
         try:

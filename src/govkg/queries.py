@@ -229,28 +229,37 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 def run_remote(endpoint: str, query: str, timeout: float = 60.0) -> dict[str, Any]:
     """POST a query to a SPARQL 1.1 endpoint; return its SPARQL JSON results."""
-    _check_endpoint(endpoint)
+    check_endpoint(endpoint)
     data = urllib.parse.urlencode({"query": query}).encode()
-    request = urllib.request.Request(
-        endpoint, data=data, method="POST",
-        headers={"Accept": "application/sparql-results+json",
-                 "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            body = resp.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()
-        raise EndpointError(f"{endpoint}: HTTP {exc.code}: {detail[:2000]}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise EndpointError(f"{endpoint}: cannot reach the endpoint: {getattr(exc, 'reason', exc)}") from None
+    body, _ = send(endpoint, data, "POST", {"Accept": "application/sparql-results+json",
+                                            "Content-Type": "application/x-www-form-urlencoded"},
+                   timeout)
     try:
         return json.loads(body)
     except ValueError:
         raise EndpointError(f"{endpoint}: the answer is not SPARQL JSON results") from None
 
 
-def _check_endpoint(endpoint: str) -> None:
+def send(url: str, data: bytes, method: str, headers: dict[str, str], timeout: float,
+         refused: str = "HTTP", unreachable: str = "the endpoint",
+         name: str | None = None) -> tuple[bytes, str]:
+    """One HTTP request to a SPARQL service; its body and content type, or EndpointError:
+    ``<name>: <refused> <code>: <detail>`` when it answers with an error, ``<name>: cannot reach
+    <unreachable>: …`` when it cannot be reached (``name``: the URL unless given)."""
+    name = name or url
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip()
+        raise EndpointError(f"{name}: {refused} {exc.code}: {detail[:2000]}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise EndpointError(f"{name}: cannot reach {unreachable}: {getattr(exc, 'reason', exc)}") from None
+
+
+def check_endpoint(endpoint: str) -> None:
+    """InputError unless ``endpoint`` is an http(s) URL."""
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(endpoint, "not an http(s) URL of a SPARQL endpoint")
