@@ -94,6 +94,22 @@ class _Times:
         return ok
 
 
+def _header(reader: Iterator[list[str]], path: Path) -> list[str]:
+    """The header line's column names; InputError (line 1) when a required column is missing."""
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        header = []
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column(s) {', '.join(missing)} in the header line; expected {','.join(IN_COLUMNS)}",
+            line=1,
+        )
+    return header
+
+
 def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, cells) for each data row, as govkg.batch.read_work_orders reads them."""
     if not path.is_file():
@@ -101,18 +117,7 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                header = []
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise InputError(
-                    path,
-                    f"missing column(s) {', '.join(missing)} in the header line; "
-                    f"expected {','.join(IN_COLUMNS)}",
-                    line=1,
-                )
+            header = _header(reader, path)
             try:
                 for row in reader:
                     if not row:
@@ -422,18 +427,7 @@ def _reader(source: Path) -> tuple[Iterator[list[str]], Callable[[], int]]:
             with open(source, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.reader(fh)
                 state["reader"] = reader
-                try:
-                    header = [h.strip() for h in next(reader)]
-                except StopIteration:
-                    header = []
-                missing = [c for c in REQUIRED if c not in header]
-                if missing:
-                    raise InputError(
-                        source,
-                        f"missing column(s) {', '.join(missing)} in the header line; "
-                        f"expected {','.join(IN_COLUMNS)}",
-                        line=1,
-                    )
+                header = _header(reader, source)
                 last = {name: i for i, name in enumerate(header)}  # a repeated name: the last wins
                 index = [last.get(name, -1) for name in _STANDARD]
                 state["index"] = index
